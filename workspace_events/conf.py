@@ -1,0 +1,99 @@
+"""Settings of workspace_events, read lazily on every access (``override_settings`` works).
+
+Each setting is ``WORKSPACE_EVENTS_<NAME>`` in the Django settings; the defaults below are
+documented in the README's settings table. ``checks`` reports values of the wrong type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .exceptions import ConfigurationError
+
+PREFIX = "WORKSPACE_EVENTS_"
+
+DEFAULTS: dict[str, Any] = {
+    # Dotted path to a callable returning the default Pubsub; None picks one automatically.
+    "PUBSUB": None,
+    # The CHANNEL_LAYERS alias ChannelLayerPubsub uses.
+    "CHANNEL_LAYER": "default",
+    # Messages held per subscriber (and per WebSocket) before "dropped messages".
+    "QUEUE_SIZE": 2048,
+    # Seconds between liveness probes of the channel layer.
+    "PROBE_INTERVAL": 2.0,
+    # Seconds a publish may take before it fails.
+    "PUBLISH_TIMEOUT": 5.0,
+    # Dotted path to callable(user) -> UUID naming a user's owner channel.
+    "OWNER_ID": None,
+}
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigurationError(f"{PREFIX}{name} must be a positive number, not {value!r}")
+    return float(value)
+
+
+def _count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigurationError(f"{PREFIX}{name} must be a positive integer, not {value!r}")
+    return value
+
+
+def load_callable(name: str, path: Any) -> Callable[..., Any]:
+    """Import the callable a dotted-path setting names, as a ``ConfigurationError`` if it fails."""
+    if not isinstance(path, str):
+        raise ConfigurationError(f"{PREFIX}{name} must be a dotted path, not {path!r}")
+    try:
+        target = import_string(path)
+    except ImportError as exc:
+        raise ConfigurationError(f"{PREFIX}{name}: cannot import {path!r}: {exc}") from exc
+    if not callable(target):
+        raise ConfigurationError(f"{PREFIX}{name}: {path!r} is not callable")
+    return target  # type: ignore[no-any-return]
+
+
+class Settings:
+    """The settings of workspace_events; every attribute reads Django's settings anew."""
+
+    def raw(self, name: str) -> Any:
+        return getattr(settings, PREFIX + name, DEFAULTS[name])
+
+    def names(self) -> Iterable[str]:
+        return DEFAULTS.keys()
+
+    @property
+    def PUBSUB(self) -> str | None:
+        value = self.raw("PUBSUB")
+        return None if value is None else str(value)
+
+    @property
+    def CHANNEL_LAYER(self) -> str:
+        value = self.raw("CHANNEL_LAYER")
+        if not isinstance(value, str) or not value:
+            raise ConfigurationError(f"{PREFIX}CHANNEL_LAYER must be a layer alias, not {value!r}")
+        return value
+
+    @property
+    def QUEUE_SIZE(self) -> int:
+        return _count("QUEUE_SIZE", self.raw("QUEUE_SIZE"))
+
+    @property
+    def PROBE_INTERVAL(self) -> float:
+        return _number("PROBE_INTERVAL", self.raw("PROBE_INTERVAL"))
+
+    @property
+    def PUBLISH_TIMEOUT(self) -> float:
+        return _number("PUBLISH_TIMEOUT", self.raw("PUBLISH_TIMEOUT"))
+
+    @property
+    def OWNER_ID(self) -> Callable[..., Any] | None:
+        path = self.raw("OWNER_ID")
+        return None if path is None else load_callable("OWNER_ID", path)
+
+
+conf = Settings()
