@@ -61,5 +61,5 @@ def test_configured_mapping_must_return_a_uuid() -> None:
 
 @override_settings(WORKSPACE_EVENTS_OWNER_ID="tests.test_owners.missing")
 def test_configured_mapping_must_import() -> None:
-    with pytest.raises(ConfigurationError, match="cannot import 'tests.test_owners.missing'"):
+    with pytest.raises(ConfigurationError, match=r"cannot import 'tests\.test_owners\.missing'"):
         owner_id_for(user(5))

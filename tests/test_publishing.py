@@ -52,7 +52,9 @@ def test_invalid_event_is_not_published(sync_memory_pubsub: MemoryPubsub) -> Non
     got = Recorder()
     sync_memory_pubsub.subscribe(workspace_event_channel(OWNER), got)
     with pytest.raises(InvalidWorkspaceEvent, match="agentID must be set"):
-        publish_workspace_event(sync_memory_pubsub, OWNER, WorkspaceEvent("agt_lifecycle_update", W))
+        publish_workspace_event(
+            sync_memory_pubsub, OWNER, WorkspaceEvent("agt_lifecycle_update", W)
+        )
     with pytest.raises(ValueError, match="invalid UUID"):
         publish_workspace_event(sync_memory_pubsub, "nope", WorkspaceEvent("state_change", W))
     sync_memory_pubsub.publish(workspace_event_channel(OWNER), b"marker")
@@ -81,7 +83,7 @@ async def test_async_twins_report_layer_failures() -> None:
             "publish 'workspace_updates:all': group_send failed on purpose"
         )
         assert isinstance(info.value.__cause__.__cause__, ConnectionError)  # type: ignore[union-attr]
-        with pytest.raises(PublishError, match="^publish workspace event: "):
+        with pytest.raises(PublishError, match=r"^publish workspace event: "):
             await apublish_workspace_event(pubsub, OWNER, WorkspaceEvent("state_change", W))
         with pytest.raises(InvalidWorkspaceEvent):
             await apublish_workspace_event(pubsub, OWNER, WorkspaceEvent("", W))
