@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import pytest
 
-from workspace_events.pubsub import MemoryPubsub, reset_pubsub
+from workspace_events.pubsub import MemoryPubsub, get_pubsub, reset_pubsub
 
+from .helpers import Recorder
 from .redis_support import RedisServer, shared_redis_url
 
 
@@ -42,3 +44,27 @@ def redis_server() -> Iterator[RedisServer]:
     server.start()
     yield server
     server.kill()
+
+
+@pytest.fixture
+def watch() -> Iterator[Callable[[str], Recorder]]:
+    """Subscribe a recorder of deliveries to a channel of the default pubsub."""
+    cancels: list[Callable[[], None]] = []
+
+    def subscribe(channel: str) -> Recorder:
+        recorder = Recorder()
+        cancels.append(get_pubsub().subscribe_deliveries(channel, recorder))
+        return recorder
+
+    yield subscribe
+    for cancel in cancels:
+        cancel()
+
+
+def only_marker_follows(recorder: Recorder, channel: str) -> list[tuple[Any, ...]]:
+    """Publish a marker and return what arrived up to it (publish order is kept)."""
+    get_pubsub().publish(channel, b"marker")
+    calls = recorder.wait(1)
+    while calls[-1][0].message != b"marker":
+        calls = recorder.wait(len(calls) + 1)
+    return calls[:-1]

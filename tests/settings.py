@@ -17,7 +17,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "workspace_events",
-    "tests.testapp",
+    "tests.testapp.apps.TestAppConfig",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +44,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+    # A second database, to show events wait for the commit of the alias they were written on.
+    "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -100,6 +100,11 @@ def test_pubsub_redis_layer_passes() -> None:
         ("CHANNEL_LAYER", ""),
         ("OWNER_ID", "no.such.function"),
         ("OWNER_ID", 12),
+        ("LOG", "yes"),
+        ("UNLOGGED_KINDS", "stats_update"),
+        ("UNLOGGED_KINDS", [1]),
+        ("RETENTION", "a week"),
+        ("RETENTION", 0),
     ],
 )
 def test_invalid_settings_are_errors(name: str, value: object) -> None:

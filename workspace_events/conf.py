@@ -7,6 +7,7 @@ documented in the README's settings table. ``checks`` reports values of the wron
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,12 @@ DEFAULTS: dict[str, Any] = {
     "PUBLISH_TIMEOUT": 5.0,
     # Dotted path to callable(user) -> UUID naming a user's owner channel.
     "OWNER_ID": None,
+    # Record published events in the event log (the source of ids and resume).
+    "LOG": True,
+    # Kinds never recorded, e.g. {"stats_update"} on a busy platform.
+    "UNLOGGED_KINDS": (),
+    # Age after which workspace_events_prune removes a logged event.
+    "RETENTION": timedelta(days=30),
 }
 
 
@@ -94,6 +101,37 @@ class Settings:
     def OWNER_ID(self) -> Callable[..., Any] | None:
         path = self.raw("OWNER_ID")
         return None if path is None else load_callable("OWNER_ID", path)
+
+    @property
+    def LOG(self) -> bool:
+        value = self.raw("LOG")
+        if not isinstance(value, bool):
+            raise ConfigurationError(f"{PREFIX}LOG must be True or False, not {value!r}")
+        return value
+
+    @property
+    def UNLOGGED_KINDS(self) -> frozenset[str]:
+        value = self.raw("UNLOGGED_KINDS")
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise ConfigurationError(
+                f"{PREFIX}UNLOGGED_KINDS must be a collection of kinds, not {value!r}"
+            )
+        kinds = frozenset(value)
+        if not all(isinstance(kind, str) for kind in kinds):
+            raise ConfigurationError(f"{PREFIX}UNLOGGED_KINDS must hold strings, not {value!r}")
+        return kinds
+
+    @property
+    def RETENTION(self) -> timedelta:
+        value = self.raw("RETENTION")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = timedelta(seconds=value)
+        if not isinstance(value, timedelta) or value <= timedelta(0):
+            raise ConfigurationError(
+                f"{PREFIX}RETENTION must be a positive timedelta or number of seconds, "
+                f"not {value!r}"
+            )
+        return value
 
 
 conf = Settings()
