@@ -53,3 +53,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Probes fast enough that loss detection shows within a test.
 WORKSPACE_EVENTS_PROBE_INTERVAL = 0.1
 WORKSPACE_EVENTS_PUBLISH_TIMEOUT = 2.0
+
+# Fast hashing: the tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

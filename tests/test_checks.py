@@ -131,3 +131,18 @@ def test_manage_py_check_runs_the_checks() -> None:
     assert result.returncode != 0
     assert "workspace_events.E004" in result.stderr
     assert "workspace_events.W001" in result.stderr
+
+
+def test_token_authentication_check() -> None:
+    from workspace_events.checks import check_token_authentication
+
+    assert check_token_authentication() == []
+    with override_settings(
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "rest_framework",
+            "workspace_events",
+        ]
+    ):
+        assert ids(check_token_authentication()) == ["workspace_events.W003"]

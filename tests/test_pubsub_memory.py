@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from workspace_events import DroppedMessages, PublishError
+from workspace_events import DroppedMessages, PublishError, PubsubError
 from workspace_events.pubsub import Delivery, MemoryPubsub, Pubsub
 
 from .helpers import Recorder, messages, until
@@ -194,6 +194,6 @@ def test_closed_pubsub_refuses_work() -> None:
     pubsub.close()
     with pytest.raises(PublishError, match="closed"):
         pubsub.publish("e", b"x")
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(PubsubError, match="closed"):
         pubsub.subscribe("e", got)
     assert got.calls == []

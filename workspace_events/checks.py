@@ -2,7 +2,8 @@
 
 IDs are never reused: E001 unknown layer alias, E002 layer cannot be built, E003 layer
 without groups, E004 invalid setting, W001 in-process delivery with DEBUG off, W002
-``RedisChannelLayer`` whose socket timeout kills idle receivers.
+``RedisChannelLayer`` whose socket timeout kills idle receivers, W003 DRF tokens not
+installed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,24 @@ TAG = "workspace_events"
 def register() -> None:
     checks.register(check_settings, TAG)
     checks.register(check_channel_layer, TAG)
+    checks.register(check_token_authentication, TAG)
+
+
+def check_token_authentication(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    from django.apps import apps
+
+    if apps.is_installed("rest_framework.authtoken"):
+        return []
+    return [
+        checks.Warning(
+            "rest_framework.authtoken is not installed: the API and the WebSockets accept "
+            "session authentication only, and refuse 'Authorization: Token' headers.",
+            hint="Add 'rest_framework.authtoken' to INSTALLED_APPS and migrate.",
+            id="workspace_events.W003",
+        )
+    ]
 
 
 def check_settings(

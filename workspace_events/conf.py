@@ -36,6 +36,17 @@ DEFAULTS: dict[str, Any] = {
     "UNLOGGED_KINDS": (),
     # Age after which workspace_events_prune removes a logged event.
     "RETENTION": timedelta(days=30),
+    # Seconds between {"type": "ping"} frames on a WebSocket.
+    "HEARTBEAT_INTERVAL": 15.0,
+    # Most events a WebSocket replays for last_event_id; beyond it the client must resync.
+    "REPLAY_LIMIT": 1000,
+    # Largest page GET events/ returns.
+    "HISTORY_LIMIT": 500,
+    # Dotted path to callable(workspace_id) -> owner UUID or None: lets a build update also
+    # publish state_change on the owner's channel, as Coder does.
+    "WORKSPACE_OWNER": None,
+    # How long an Idempotency-Key is remembered.
+    "IDEMPOTENCY_TTL": timedelta(hours=24),
 }
 
 
@@ -48,6 +59,16 @@ def _number(name: str, value: Any) -> float:
 def _count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigurationError(f"{PREFIX}{name} must be a positive integer, not {value!r}")
+    return value
+
+
+def _duration(name: str, value: Any) -> timedelta:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = timedelta(seconds=value)
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ConfigurationError(
+            f"{PREFIX}{name} must be a positive timedelta or number of seconds, not {value!r}"
+        )
     return value
 
 
@@ -123,15 +144,28 @@ class Settings:
 
     @property
     def RETENTION(self) -> timedelta:
-        value = self.raw("RETENTION")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = timedelta(seconds=value)
-        if not isinstance(value, timedelta) or value <= timedelta(0):
-            raise ConfigurationError(
-                f"{PREFIX}RETENTION must be a positive timedelta or number of seconds, "
-                f"not {value!r}"
-            )
-        return value
+        return _duration("RETENTION", self.raw("RETENTION"))
+
+    @property
+    def HEARTBEAT_INTERVAL(self) -> float:
+        return _number("HEARTBEAT_INTERVAL", self.raw("HEARTBEAT_INTERVAL"))
+
+    @property
+    def REPLAY_LIMIT(self) -> int:
+        return _count("REPLAY_LIMIT", self.raw("REPLAY_LIMIT"))
+
+    @property
+    def HISTORY_LIMIT(self) -> int:
+        return _count("HISTORY_LIMIT", self.raw("HISTORY_LIMIT"))
+
+    @property
+    def WORKSPACE_OWNER(self) -> Callable[..., Any] | None:
+        path = self.raw("WORKSPACE_OWNER")
+        return None if path is None else load_callable("WORKSPACE_OWNER", path)
+
+    @property
+    def IDEMPOTENCY_TTL(self) -> timedelta:
+        return _duration("IDEMPOTENCY_TTL", self.raw("IDEMPOTENCY_TTL"))
 
 
 conf = Settings()

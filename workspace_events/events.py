@@ -8,7 +8,7 @@ from typing import Any
 
 from . import wire
 from .enums import ProvisionerJobStatus, WorkspaceEventKind, WorkspaceTransition
-from .exceptions import InvalidWorkspaceEvent
+from .exceptions import InvalidMessage, InvalidWorkspaceEvent
 
 _EVENT_FIELDS = ("kind", "workspace_id", "agent_id")
 _BUILD_FIELDS = (
@@ -45,6 +45,18 @@ def _coerce_uuid(name: str, value: object) -> uuid.UUID:
     if isinstance(value, str):
         return wire.parse_uuid(value)
     raise TypeError(f"{name} must be a UUID, not {type(value).__name__}")
+
+
+def workspace_id_of(message: bytes) -> uuid.UUID | None:
+    """The ``workspace_id`` of an event or build update message, decoded as Go would."""
+    found: uuid.UUID | None = None
+    try:
+        for key, value in wire.decode_object(message):
+            if value is not None and wire.field_name(key, ("workspace_id",)):
+                found = wire.uuid_field("workspace_id", value)
+    except InvalidMessage:
+        return None
+    return found
 
 
 @dataclass(frozen=True, slots=True)

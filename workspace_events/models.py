@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,3 +41,30 @@ class EventLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.kind} on {self.channel}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST made with an ``Idempotency-Key``, remembered so a retry is answered, not redone."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    endpoint = models.CharField(max_length=32)
+    key = models.CharField(max_length=255)
+    # SHA-256 of the request body in canonical JSON: the same key with another body is a 422.
+    fingerprint = models.CharField(max_length=64)
+    # None while the first request is under way.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.TextField(blank=True)
+    # Events logged but not yet published (after a 503), as JSON; a retry publishes them.
+    pending = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key"], name="workspace_events_idempotency_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

@@ -10,6 +10,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_project.settings")
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from workspace_events.middleware import WorkspaceEventsAuthMiddlewareStack  # noqa: E402
+from workspace_events.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            WorkspaceEventsAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

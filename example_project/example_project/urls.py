@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -12,4 +12,5 @@ def index(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", index),
     path("admin/", admin.site.urls),
+    path("api/workspace-events/", include("workspace_events.api.urls")),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ..exceptions import PublishError
+from ..exceptions import PublishError, PubsubError
 from . import loops
 from .base import AnyListener, AsyncCancel, Cancel, Delivery, Mode, Pubsub, check_message
 from .fanout import Fanout
@@ -42,7 +42,7 @@ class MemoryPubsub(Pubsub):
 
     def _subscribe(self, event: str, listener: AnyListener, mode: Mode) -> Cancel:
         if self._closed:
-            raise RuntimeError("the pubsub is closed")
+            raise PubsubError(f"subscribe {event!r}: the pubsub is closed")
         subscription = make_subscription(
             event, listener, mode, self.queue_size, self._loop_for_listener
         )

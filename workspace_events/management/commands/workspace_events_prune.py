@@ -9,12 +9,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import router, transaction
 from django.utils import timezone
 
+from ...api import idempotency
 from ...conf import conf
 from ...models import EventLogEntry
 
 
 class Command(BaseCommand):
-    help = "Remove logged events older than WORKSPACE_EVENTS_RETENTION (or --older-than)."
+    help = (
+        "Remove logged events older than WORKSPACE_EVENTS_RETENTION (or --older-than), "
+        "and idempotency keys older than WORKSPACE_EVENTS_IDEMPOTENCY_TTL."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -59,3 +63,6 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2:
                 self.stdout.write(f"  removed {removed} so far")
         self.stdout.write(f"Removed {removed} events logged before {cutoff:%Y-%m-%d %H:%M:%S %Z}.")
+        keys = idempotency.prune(timezone.now() - conf.IDEMPOTENCY_TTL)
+        if keys:
+            self.stdout.write(f"Removed {keys} expired idempotency keys.")

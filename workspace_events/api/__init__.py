@@ -1,0 +1,1 @@
+"""The HTTP API: publish build updates and workspace events, read the event log."""
