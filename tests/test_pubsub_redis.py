@@ -157,3 +157,17 @@ async def test_core_layer_with_default_socket_timeout_survives_idling(redis_url:
         assert await got.await_calls(1, timeout=10) == [(b"still here", None)]
         assert pubsub.hub().connected
         await pubsub.aclose()
+
+
+async def test_a_burst_of_new_subscriptions_fits_the_connection_pool(shared_layer: str) -> None:
+    # redis-py refuses a 101st simultaneous connection from one pool; 300 sockets of 300
+    # owners opening at once must not each take one.
+    pubsub = ChannelLayerPubsub()
+    got = Recorder()
+    cancels = await asyncio.gather(
+        *(pubsub.asubscribe(f"workspace_owner:{n}", got.acall) for n in range(300))
+    )
+    await pubsub.apublish("workspace_owner:299", b"last")
+    assert await got.await_calls(1) == [(b"last",)]
+    await asyncio.gather(*(cancel() for cancel in cancels))
+    await pubsub.aclose()

@@ -39,6 +39,9 @@ CHANNEL_PREFIX = "workspace_events"
 # Publishes of one event are serialised so they reach the layer in call order; events hash
 # onto a fixed set of lanes so unrelated events rarely wait for each other.
 _LANES = 32
+# Group joins and leaves under way at once: a burst of new sockets must not take every
+# connection of the layer's Redis pool (redis-py refuses past 100 by default).
+_MEMBERSHIP_SLOTS = 16
 # Bounds on bookkeeping that grows with the number of distinct events.
 _MAX_SEQUENCES = 100_000
 _MAX_PENDING_PROBES = 64
@@ -71,6 +74,7 @@ class LayerHub:
         self._restoring: asyncio.Task[None] | None = None
         self._joined_at = time.monotonic()
         self._starting = asyncio.Lock()
+        self._membership_slots = asyncio.Semaphore(_MEMBERSHIP_SLOTS)
 
     # Publishing
 
@@ -124,7 +128,7 @@ class LayerHub:
                 self._joined.discard(event)
                 self._forget(event)
                 try:
-                    async with loops.timeout_after(self.publish_timeout):
+                    async with self._membership_slots, loops.timeout_after(self.publish_timeout):
                         await self.layer.group_discard(group_name(event), self.channel)
                 except Exception:
                     # The membership lapses with the channel (group_expiry) anyway.
@@ -132,7 +136,7 @@ class LayerHub:
 
     async def _join(self, event: str) -> None:
         try:
-            async with loops.timeout_after(self.publish_timeout):
+            async with self._membership_slots, loops.timeout_after(self.publish_timeout):
                 await self.layer.group_add(group_name(event), self.channel)
         except Exception as exc:
             raise wrap_error(PubsubError, f"subscribe {event!r}: ", exc) from exc
@@ -273,7 +277,7 @@ class LayerHub:
     async def _renew(self) -> None:
         """Join every group again: after a Redis restart, and before memberships expire."""
         for event in list(self._joined):
-            async with loops.timeout_after(self.publish_timeout):
+            async with self._membership_slots, loops.timeout_after(self.publish_timeout):
                 await self.layer.group_add(group_name(event), self.channel)
         self._joined_at = time.monotonic()
 
