@@ -188,3 +188,46 @@ def test_make_subscription_rejects_bad_arguments() -> None:
         make_subscription("e", "nope", Mode.PLAIN, SIZE, asyncio.new_event_loop)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="event"):
         make_subscription("", print, Mode.PLAIN, SIZE, asyncio.new_event_loop)
+
+
+async def test_an_idle_async_worker_ends_and_restarts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workspace_events.pubsub import subscription as module
+
+    monkeypatch.setattr(module, "LINGER", 0.02)
+    got: list[bytes] = []
+
+    async def listener(message: bytes) -> None:
+        got.append(message)
+
+    loop = asyncio.get_running_loop()
+    subscription = make_subscription("e", listener, Mode.PLAIN, SIZE, lambda: loop)
+    subscription.start()
+    assert not subscription._draining  # nothing delivered yet: no worker at all
+    subscription.put(delivery(1))
+    await until(lambda: got == [b"1"])
+    assert subscription._draining  # the worker waits for more
+    await until(lambda: not subscription._draining)  # and ends when none comes
+    assert subscription._items is None
+    subscription.put(delivery(2))
+    await until(lambda: got == [b"1", b"2"])
+    subscription.close()
+    await until(lambda: not subscription._draining)
+
+
+async def test_a_waiting_worker_is_resumed_not_replaced() -> None:
+    got: list[bytes] = []
+
+    async def listener(message: bytes) -> None:
+        got.append(message)
+
+    loop = asyncio.get_running_loop()
+    subscription = make_subscription("e", listener, Mode.PLAIN, SIZE, lambda: loop)
+    subscription.start()
+    subscription.put(delivery(1))
+    await until(lambda: len(got) == 1)
+    tasks = len(asyncio.all_tasks())
+    for n in range(2, 12):
+        subscription.put(delivery(n))
+        await until(lambda n=n: len(got) == n)
+        assert len(asyncio.all_tasks()) == tasks
+    subscription.close()

@@ -3,8 +3,11 @@
 When the queue is full the incoming message is dropped and the newest queued message is
 replaced by a "dropped messages" marker: the subscriber may lose two messages instead of
 one, but learns of the loss as soon as it catches up, and memory stays bounded.
-Async listeners are run by an asyncio task on the subscriber's loop; plain functions by a
-thread, so a blocking listener never stalls an event loop.
+Async listeners are run by an asyncio task on the subscriber's loop, started when
+messages arrive; once the queue has stayed empty for about ``LINGER`` seconds the task
+ends. A busy subscriber keeps its worker (waking a waiting task is cheaper than starting
+one), an idle subscriber (an idle WebSocket) holds no task and no buffer. Plain functions
+run on a thread of their own, so a blocking listener never stalls an event loop.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +28,8 @@ logger = logging.getLogger("workspace_events.pubsub")
 
 # Stands in the queue for "messages were lost here".
 DROPPED: Any = object()
+# Seconds an async worker may wait for messages before it ends.
+LINGER = 2.0
 
 
 class Subscription:
@@ -36,7 +42,7 @@ class Subscription:
         self.mode = mode
         self._listener: Any = listener
         self._capacity = capacity
-        self._items: deque[Any] = deque()
+        self._items: deque[Any] | None = None
         self._lock = threading.Lock()
         self._closed = False
 
@@ -46,39 +52,45 @@ class Subscription:
 
     def put(self, delivery: Delivery) -> None:
         """Queue a message; never blocks."""
+        self._push(delivery)
+
+    def put_dropped(self) -> None:
+        """Tell the subscriber that messages were, or may have been, lost."""
+        self._push(DROPPED)
+
+    def _push(self, item: Any) -> None:
         with self._lock:
             if self._closed:
                 return
             items = self._items
-            if len(items) >= self._capacity:
+            if items is None:
+                items = self._items = deque()
+            elif len(items) >= self._capacity:
                 items[-1] = DROPPED
                 return
-            items.append(delivery)
+            elif item is DROPPED and items and items[-1] is DROPPED:
+                return
+            items.append(item)
             if len(items) == 1:
                 self._wake()
 
-    def put_dropped(self) -> None:
-        """Tell the subscriber that messages were, or may have been, lost."""
-        with self._lock:
-            items = self._items
-            if self._closed or (items and items[-1] is DROPPED):
-                return
-            if len(items) >= self._capacity:
-                items[-1] = DROPPED
-                return
-            items.append(DROPPED)
-            if len(items) == 1:
-                self._wake()
+    def _take(self) -> Any:
+        """The next item, or None (and the buffer released) when the queue is empty."""
+        items = self._items
+        if items:
+            return items.popleft()
+        self._items = None
+        return None
 
     def close(self) -> None:
         """Stop delivering; a listener call already under way finishes."""
         with self._lock:
             self._closed = True
-            self._items.clear()
+            self._items = None
             self._wake()
 
     def _wake(self) -> None:
-        """Wake the worker; called with the lock held."""
+        """Make sure a worker will take the queued item; called with the lock held."""
         raise NotImplementedError
 
     def _args(self, item: Any) -> tuple[Any, ...] | None:
@@ -98,7 +110,7 @@ class Subscription:
 class AsyncSubscription(Subscription):
     """A subscription whose coroutine listener runs in a task on ``loop``."""
 
-    __slots__ = ("_loop", "_thread", "_waiter")
+    __slots__ = ("_draining", "_idle_since", "_loop", "_thread", "_waiter")
 
     def __init__(
         self,
@@ -110,11 +122,13 @@ class AsyncSubscription(Subscription):
     ) -> None:
         super().__init__(event, listener, mode, capacity)
         self._loop = loop
-        self._thread: int | None = None
-        self._waiter: asyncio.Future[None] | None = None
+        self._thread: int | None = None  # the loop's thread, once started
+        self._draining = False  # a worker task exists
+        self._waiter: asyncio.Future[bool] | None = None  # set while the worker waits
+        self._idle_since = 0.0
 
     def start(self) -> None:
-        """Start the worker task on ``loop``, from any thread."""
+        """Begin delivering on ``loop``, from any thread."""
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -125,33 +139,64 @@ class AsyncSubscription(Subscription):
             loops.call_soon(self._loop, self._begin)
 
     def _begin(self) -> None:
-        self._thread = threading.get_ident()
-        self._loop.create_task(self._run(), name=f"workspace_events subscriber {self.event}")
+        with self._lock:
+            self._thread = threading.get_ident()
+            if self._items:
+                self._wake()
 
     def _wake(self) -> None:
         waiter = self._waiter
-        if waiter is None:
+        if waiter is not None:  # the worker waits: resume it
+            self._waiter = None
+            self._release(waiter, True)
             return
-        self._waiter = None
+        if self._draining or self._closed or self._thread is None:
+            return  # a worker is on it, nothing to do, or _begin will see the queue
+        self._draining = True
         if self._thread == threading.get_ident():
-            if not waiter.done():
-                waiter.set_result(None)
+            self._loop.create_task(self._drain())
         else:
-            loops.call_soon(self._loop, lambda: _release(waiter))
+            loops.call_soon(self._loop, lambda: self._loop.create_task(self._drain()))
 
-    async def _run(self) -> None:
-        items, lock, listener = self._items, self._lock, self._listener
+    def _release(self, waiter: asyncio.Future[bool], resumed: bool) -> None:
+        if self._thread == threading.get_ident():
+            _settle(waiter, resumed)
+        else:
+            loops.call_soon(self._loop, lambda: _settle(waiter, resumed))
+
+    def expire(self) -> None:
+        """End the worker if it is still waiting with nothing to do."""
+        with self._lock:
+            waiter = self._waiter
+            if waiter is not None and not self._items:
+                self._waiter = None
+                self._release(waiter, False)
+
+    async def _drain(self) -> None:
+        lock, listener, loop = self._lock, self._listener, self._loop
+        idle = _idle_workers(loop)
         while True:
             with lock:
                 if self._closed:
+                    self._draining = False
                     return
+                items = self._items
                 if items:
                     item = items.popleft()
                     waiter = None
                 else:
-                    waiter = self._waiter = self._loop.create_future()
+                    waiter = self._waiter = loop.create_future()
+                    self._idle_since = loop.time()
             if waiter is not None:
-                await waiter
+                idle.add(self)
+                resumed = await waiter
+                idle.discard(self)
+                if not resumed:
+                    with lock:
+                        if not self._items:  # nothing came: end, releasing the buffer
+                            self._items = None
+                            self._draining = False
+                            return
                 continue
             args = self._args(item)
             if args is None:
@@ -162,9 +207,52 @@ class AsyncSubscription(Subscription):
                 self._failed()
 
 
-def _release(waiter: asyncio.Future[None]) -> None:
+def _settle(waiter: asyncio.Future[bool], resumed: bool) -> None:
     if not waiter.done():
-        waiter.set_result(None)
+        waiter.set_result(resumed)
+
+
+class _IdleWorkers:
+    """One loop's waiting workers, and the sweep that ends those idle for ``LINGER``."""
+
+    # No reference to the loop: it is the key of the weak mapping that holds this.
+    def __init__(self) -> None:
+        self.members: set[AsyncSubscription] = set()
+        self.sweeping = False
+
+    def add(self, subscription: AsyncSubscription) -> None:
+        self.members.add(subscription)
+        if not self.sweeping:
+            self.sweeping = True
+            asyncio.get_running_loop().create_task(
+                self._sweep(), name="workspace_events idle workers"
+            )
+
+    def discard(self, subscription: AsyncSubscription) -> None:
+        self.members.discard(subscription)
+
+    async def _sweep(self) -> None:
+        try:
+            while self.members:
+                await asyncio.sleep(LINGER)
+                cutoff = asyncio.get_running_loop().time() - LINGER
+                for subscription in list(self.members):
+                    if subscription._idle_since <= cutoff:
+                        subscription.expire()
+        finally:
+            self.sweeping = False
+
+
+_idle: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _IdleWorkers] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _idle_workers(loop: asyncio.AbstractEventLoop) -> _IdleWorkers:
+    found = _idle.get(loop)
+    if found is None:
+        found = _idle[loop] = _IdleWorkers()
+    return found
 
 
 class ThreadSubscription(Subscription):
@@ -185,14 +273,14 @@ class ThreadSubscription(Subscription):
         self._ready.notify()
 
     def _run(self) -> None:
-        items, listener = self._items, self._listener
+        listener = self._listener
         while True:
             with self._ready:
-                while not items and not self._closed:
+                while not self._items and not self._closed:
                     self._ready.wait()
                 if self._closed:
                     return
-                item = items.popleft()
+                item = self._take()
             args = self._args(item)
             if args is None:
                 continue
