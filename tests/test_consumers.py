@@ -433,3 +433,42 @@ async def test_token_middleware(opened, ada) -> None:
     ada.is_active = False
     await sync_to_async(ada.save)()
     assert not await attempt([(b"authorization", f"Token {token.key}".encode())])
+
+
+async def test_session_cookie_authenticates_without_a_token(opened, ada) -> None:
+    from django.test import Client
+
+    from workspace_events.middleware import WorkspaceEventsAuthMiddlewareStack
+
+    client = Client()
+    await sync_to_async(client.force_login)(ada)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    app = WorkspaceEventsAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+    communicator = WebsocketCommunicator(
+        app, "/ws/workspace-events/", headers=[(b"cookie", cookie)]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.disconnect()
+    # A bad token is not rescued by a valid session.
+    communicator = WebsocketCommunicator(
+        app,
+        "/ws/workspace-events/",
+        headers=[(b"cookie", cookie), (b"authorization", b"Token bad")],
+    )
+    assert not (await communicator.connect())[0]
+
+
+async def test_sending_to_a_client_that_has_gone_is_quiet(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    consumer = WorkspaceEventsConsumer()
+
+    async def gone(message: dict[str, Any]) -> None:
+        raise OSError("client disconnected")
+
+    consumer.base_send = gone
+    await consumer.send(text_data='{"type":"ping"}')
+    assert consumer._closed
+    await consumer.send(text_data='{"type":"ping"}')  # and no more attempts
+    assert caplog.text == ""

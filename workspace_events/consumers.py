@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -43,10 +44,14 @@ class EventStreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     query_parameters: tuple[str, ...] = ("workspace_id", "last_event_id")
 
     stream: Stream
+    # Class-level defaults: an idle socket that does not resume allocates none of these.
     _closed = False
     _cancel: AsyncCancel | None = None
     _heartbeat: asyncio.TimerHandle | None = None
     _ping: asyncio.Task[None] | None = None
+    _needle: bytes | None = None
+    _replaying: asyncio.Event | None = None
+    _replayed: AbstractSet[int] = frozenset()
 
     def get_pubsub(self) -> Pubsub:
         """The pubsub to watch; override to use another."""
@@ -84,13 +89,10 @@ class EventStreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def _start(self) -> None:
         stream = self.stream
-        self._needle = (
-            None
-            if stream.workspace_id is None
-            else b'"workspace_id":"%s"' % str(stream.workspace_id).encode()
-        )
-        self._live = asyncio.Event()
-        self._replayed: set[int] = set()
+        if stream.workspace_id is not None:
+            self._needle = b'"workspace_id":"%s"' % str(stream.workspace_id).encode()
+        if stream.last_event_id is not None:
+            self._replaying = asyncio.Event()  # live events wait behind the replay
         try:
             self._cancel = await self.get_pubsub().asubscribe_deliveries(
                 stream.channel, self.workspace_events_message
@@ -105,8 +107,15 @@ class EventStreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self.send(text_data=frames.PING)
         self._schedule_heartbeat()
         if stream.last_event_id is not None:
-            await self._replay(stream.last_event_id)
-        self._live.set()
+            try:
+                await self._replay(stream.last_event_id)
+            finally:
+                self._end_replay()
+
+    def _end_replay(self) -> None:
+        replaying, self._replaying = self._replaying, None
+        if replaying is not None:
+            replaying.set()
 
     async def _replay(self, after: int) -> None:
         limit = conf.REPLAY_LIMIT
@@ -128,16 +137,17 @@ class EventStreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 )
             )
             return
+        self._replayed = {entry.id for entry in entries}
         for entry in entries:
-            self._replayed.add(entry.id)
             await self.send(text_data=frames.data(entry.id, entry.payload.encode()))
 
     async def workspace_events_message(
         self, delivery: Delivery | None, error: Exception | None
     ) -> None:
         """Forward one delivery (or loss) from the pubsub to the client."""
-        if not self._live.is_set():
-            await self._live.wait()  # live events wait behind the replay
+        replaying = self._replaying
+        if replaying is not None:
+            await replaying.wait()
         if self._closed:
             return
         if delivery is None:
@@ -173,8 +183,13 @@ class EventStreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def send(
         self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
     ) -> None:
-        if not self._closed:
+        if self._closed:
+            return
+        try:
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:
+            # ASGI servers raise an OSError once the client has gone: nothing to deliver to.
+            self._closed = True
 
     async def disconnect(self, code: int) -> None:
         self._closed = True
@@ -182,9 +197,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self._heartbeat.cancel()
         if self._ping is not None:
             self._ping.cancel()
-        live = getattr(self, "_live", None)
-        if live is not None:
-            live.set()  # release a delivery waiting for the replay
+        self._end_replay()  # release a delivery waiting for the replay
         if self._cancel is not None:
             await self._cancel()
 
