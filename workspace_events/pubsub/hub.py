@@ -57,6 +57,9 @@ class LayerHub:
 
     def __init__(self, layer: Any, *, probe_interval: float, publish_timeout: float) -> None:
         self.layer = layer
+        # Looked up once: RedisPubSubChannelLayer builds a new proxy on every attribute access.
+        self._receive = layer.receive
+        self._group_send = layer.group_send
         self.fanout = Fanout()
         self.probe_interval = probe_interval
         self.publish_timeout = publish_timeout
@@ -97,7 +100,7 @@ class LayerHub:
             }
             try:
                 async with loops.timeout_after(self.publish_timeout):
-                    await self.layer.group_send(group, payload)
+                    await self._group_send(group, payload)
             except TimeoutError as exc:
                 raise PublishError(
                     f"publish {event!r}: no answer from the channel layer "
@@ -174,10 +177,10 @@ class LayerHub:
                 ]
 
     async def _receive_forever(self) -> None:
-        failures = 0
+        failures, channel, receive = 0, self.channel, self._receive
         while True:
             try:
-                message = await self.layer.receive(self.channel)
+                message = await receive(channel)
             except Exception as exc:
                 if _IdleTimeout is not None and isinstance(exc, _IdleTimeout):
                     continue
