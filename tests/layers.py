@@ -15,6 +15,8 @@ class FaultyLayer(InMemoryChannelLayer):
         super().__init__(**kwargs)
         self.failing: set[str] = set()
         self.hanging: set[str] = set()
+        # Seconds a send takes to return after the message is already on its way.
+        self.send_return_delay = 0.0
 
     async def _maybe_fail(self, operation: str) -> None:
         if operation in self.hanging:
@@ -25,6 +27,8 @@ class FaultyLayer(InMemoryChannelLayer):
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         await self._maybe_fail("send")
         await super().send(channel, message)
+        if self.send_return_delay:
+            await asyncio.sleep(self.send_return_delay)
 
     async def receive(self, channel: str) -> dict[str, Any]:
         await self._maybe_fail("receive")

@@ -244,3 +244,18 @@ async def test_closed_pubsub_refuses_work(in_memory_layer: None) -> None:
     with pytest.raises(PubsubError, match="closed"):
         await pubsub.apublish("e", b"x")
     assert group_name("e") not in get_channel_layer().groups
+
+
+async def test_a_probe_echo_that_overtakes_its_send_is_not_a_loss() -> None:
+    # Under load the echo of a probe can be received before the send that carried it
+    # returns (RedisChannelLayer's send is several round trips).
+    with override_settings(CHANNEL_LAYERS=FAULTY):
+        pubsub = ChannelLayerPubsub(probe_interval=0.01)
+        got = Recorder()
+        await pubsub.asubscribe_with_err("e", got.acall)
+        get_channel_layer().send_return_delay = 0.03
+        await asyncio.sleep(0.5)
+        assert pubsub.hub().connected
+        await pubsub.apublish("e", b"x")
+        assert await got.await_calls(1) == [(b"x", None)]
+        await pubsub.aclose()

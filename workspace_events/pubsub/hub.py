@@ -230,16 +230,20 @@ class LayerHub:
         if self._pending_probes and now - self._pending_probes[0][1] > deadline:
             self._lose("a probe did not come back")
         self._probes_sent += 1
-        number = self._probes_sent
+        probe = (self._probes_sent, now)
+        pending = self._pending_probes
+        # Registered before sending: the echo can be received before the send returns.
+        pending.append(probe)
+        if len(pending) > _MAX_PENDING_PROBES:
+            pending.popleft()
         try:
             async with loops.timeout_after(self.publish_timeout):
-                await self.layer.send(self.channel, {"type": PROBE_TYPE, "n": number})
+                await self.layer.send(self.channel, {"type": PROBE_TYPE, "n": probe[0]})
         except Exception as exc:
+            with contextlib.suppress(ValueError):
+                pending.remove(probe)
             self._lose(exc)
             return
-        self._pending_probes.append((number, now))
-        if len(self._pending_probes) > _MAX_PENDING_PROBES:
-            self._pending_probes.popleft()
         expiry = getattr(self.layer, "group_expiry", None)
         if self.connected and expiry and now - self._joined_at > expiry / 2:
             try:
