@@ -49,6 +49,7 @@ class ExampleProject:
             **environ,
         }
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.servers: dict[int, subprocess.Popen[bytes]] = {}
         self.logs = directory
 
     def manage(self, *args: str) -> str:
@@ -67,8 +68,10 @@ class ExampleProject:
         """Run ``code`` in ``manage.py shell``; it must print one JSON line last."""
         return json.loads(self.manage("shell", "-c", code).strip().splitlines()[-1])
 
-    def serve(self, server: str = "uvicorn") -> int:
-        port = free_port()
+    def serve(self, server: str = "uvicorn", port: int | None = None) -> int:
+        """Start a server process; ``port`` reuses one (a restart), else a free one."""
+        reused = port is not None
+        port = port or free_port()
         if server == "uvicorn":
             command = [
                 sys.executable,
@@ -92,11 +95,25 @@ class ExampleProject:
                 "--noreload",
                 f"127.0.0.1:{port}",
             ]
-        log = open(self.logs / f"{server}-{port}.log", "wb")  # noqa: SIM115 - lives with the process
+        log = open(self.log_path(server, port), "ab" if reused else "wb")  # noqa: SIM115 - lives with the process
         process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.processes.append(process)
+        self.servers[port] = process
         wait_for_port(port, process)
         return port
+
+    def log_path(self, server: str, port: int) -> Path:
+        return self.logs / f"{server}-{port}.log"
+
+    def stop_server(self, port: int) -> None:
+        """Stop the server listening on ``port`` (and wait until it has exited)."""
+        process = self.servers.pop(port)
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
     def stop(self) -> None:
         for process in self.processes:

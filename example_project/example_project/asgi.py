@@ -1,4 +1,9 @@
-"""ASGI entry point: HTTP through Django, WebSockets through workspace_events' routes."""
+"""ASGI entry point: HTTP through Django, WebSockets through workspace_events' routes.
+
+Static files are served by the application itself, so the demo works under any ASGI
+server without ``collectstatic`` (a real deployment would use WhiteNoise or a CDN), and
+the first request starts the simulated provisioner and agents of this process.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,19 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from workspace_events.middleware import WorkspaceEventsAuthMiddlewareStack  # noqa: E402
 from workspace_events.routing import websocket_urlpatterns  # noqa: E402
+from workspaces.simulators import with_simulators  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            WorkspaceEventsAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+application = with_simulators(
+    ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(django_asgi_app),
+            "websocket": AllowedHostsOriginValidator(
+                WorkspaceEventsAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
 )
