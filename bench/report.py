@@ -60,7 +60,7 @@ def targets(results: dict[str, Any]) -> list[str]:
     lines = []
     ratios = []
     p99s = []
-    for layer in {run["layer"] for run in results["runs"]}:
+    for layer in dict.fromkeys(run["layer"] for run in results["runs"]):
         pair = _pairs(results, layer)
         if pair is None:
             continue
@@ -179,6 +179,20 @@ def markdown(results: dict[str, Any]) -> str:
         )
     out += ["", "**Targets**", "", *targets(results), ""]
     return "\n".join(out)
+
+
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+
+def update_readme(readme: Path, markdown: str) -> bool:
+    """Put ``markdown`` between the README's bench markers; False if it has none."""
+    text = readme.read_text()
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return False
+    readme.write_text(text[: start + len(README_START)] + "\n" + markdown + "\n" + text[end:])
+    return True
 
 
 def plot(results: dict[str, Any], path: Path) -> None:

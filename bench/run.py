@@ -426,6 +426,12 @@ def main() -> None:
     markdown = report.markdown(results)
     (args.out / "latest.md").write_text(markdown)
     report.plot(results, args.out / "latest.png")
+    if (
+        not args.quick
+        and args.out == RESULTS
+        and report.update_readme(ROOT / "README.md", markdown)
+    ):
+        log("README.md: benchmark table updated")
     print(markdown)
     log(f"done in {results['seconds']} s")
 
