@@ -10,6 +10,7 @@ from workspace_events import WorkspaceEvent, bridge, owner_id_for
 from workspace_events.models import EventLogEntry
 
 from .conftest import only_marker_follows
+from .testapp.apps import register_bindings
 from .testapp.models import Agent, Workspace
 
 transactional = pytest.mark.django_db(transaction=True, databases=["default", "other"])
@@ -83,16 +84,7 @@ def test_a_resolver_reaching_none_is_an_error(watch) -> None:
         with pytest.raises(ValueError, match="found nothing"):
             bridge.binding_for(Agent).event_for(agent, True)  # type: ignore[union-attr]
     finally:
-        from .testapp.apps import agent_kind
-
-        bridge.register(
-            Agent,
-            kind=agent_kind,
-            owner="workspace__owner",
-            workspace="workspace_id",
-            agent="pk",
-            on=["save"],
-        )
+        register_bindings()
 
 
 def test_register_validates_its_arguments() -> None:
@@ -106,13 +98,13 @@ def test_register_validates_its_arguments() -> None:
 @transactional
 def test_unregister_stops_events(owner, watch) -> None:
     got = watch(channel_of(owner))
-    binding = bridge.binding_for(Workspace)
     bridge.unregister(Workspace)
+    assert bridge.binding_for(Workspace) is None
     try:
         Workspace.objects.create(owner=owner, name="quiet")
         assert only_marker_follows(got, channel_of(owner)) == []
     finally:
-        bridge.register(Workspace, kind=binding.kind, owner=binding.owner)  # type: ignore[union-attr]
+        register_bindings()
 
 
 @transactional

@@ -16,16 +16,21 @@ class TestAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from workspace_events import bridge
+        register_bindings()
 
-        from .models import Agent, Workspace
 
-        bridge.register(Workspace, kind="state_change", owner="owner")
-        bridge.register(
-            Agent,
-            kind=agent_kind,
-            owner="workspace__owner",
-            workspace="workspace_id",
-            agent="pk",
-            on=["save"],
-        )
+def register_bindings() -> None:
+    """The test models' bridge registrations (tests that change them restore them so)."""
+    from workspace_events import bridge
+
+    from .models import Agent, Workspace
+
+    bridge.register(Workspace, kind="state_change", owner="owner")
+    bridge.register(
+        Agent,
+        kind=agent_kind,
+        owner="workspace__owner",
+        workspace="workspace_id",
+        agent="pk",
+        on=["save"],
+    )
