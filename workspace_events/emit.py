@@ -69,6 +69,7 @@ def send(record: Record, *, pubsub: Pubsub | None = None) -> int | None:
 
 async def asend(record: Record, *, pubsub: Pubsub | None = None) -> int | None:
     """Async twin of :func:`send`."""
+    # Checked here too, so an unlogged kind skips the hop to a database thread.
     event_id = (
         await sync_to_async(eventlog.write)(record) if eventlog.is_logged(record.kind) else None
     )

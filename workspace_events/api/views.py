@@ -39,8 +39,11 @@ logger = logging.getLogger("workspace_events.api")
 
 
 @dataclass(frozen=True, slots=True)
-class Logged:
-    """An event written to the log (``id`` is None for unlogged kinds), to be published."""
+class Outgoing:
+    """An event written to the log (``id`` is None for unlogged kinds), to be published.
+
+    Kept apart from the log's own rows so a 503's pending events can be stored as JSON.
+    """
 
     channel: str
     payload: bytes
@@ -50,7 +53,7 @@ class Logged:
         return {"channel": self.channel, "payload": self.payload.decode(), "id": self.id}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Logged:
+    def from_json(cls, data: dict[str, Any]) -> Outgoing:
         return cls(data["channel"], data["payload"].encode(), data["id"])
 
 
@@ -102,7 +105,7 @@ class PublishView(APIView):
             return replayed(json.loads(record.response), record.status_code or 0)
         if outcome is Claim.PENDING:  # logged by the first request; publish, do not log again
             body = json.loads(record.response)
-            queued = [Logged.from_json(item) for item in json.loads(record.pending)]
+            queued = [Outgoing.from_json(item) for item in json.loads(record.pending)]
             response, still_pending = self.deliver(queued, body)
             idempotency.finish(record, response.status_code, body, still_pending)
             return response
@@ -121,7 +124,7 @@ class PublishView(APIView):
         if not serializer.is_valid():
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST), None
         logged = [
-            Logged(record.channel, record.payload, eventlog.write(record))
+            Outgoing(record.channel, record.payload, eventlog.write(record))
             for record in self.records(serializer.validated_data)
         ]
         first = logged[0]
@@ -129,7 +132,7 @@ class PublishView(APIView):
         return self.deliver(logged, body)
 
     def deliver(
-        self, logged: list[Logged], body: dict[str, Any]
+        self, logged: list[Outgoing], body: dict[str, Any]
     ) -> tuple[Response, list[Any] | None]:
         pubsub = get_pubsub()
         for index, item in enumerate(logged):

@@ -46,10 +46,6 @@ class Subscription:
         self._lock = threading.Lock()
         self._closed = False
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def put(self, delivery: Delivery) -> None:
         """Queue a message; never blocks."""
         self._push(delivery)
